@@ -1,0 +1,117 @@
+"""Fixtures shared by every test: fast hashing, a clean cache, API clients and a small world."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from agencies.models import Agency, AgencyKind, Role
+from tests.audit.backdoor import purge_audit_trail
+from tests.factories import AgencyFactory, RegionFactory, member
+
+# Watches the whole run for leaked canaries and prints the security suite's figures.
+pytest_plugins = ["tests.security.plugin"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: object) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> None:
+    cache.clear()
+
+
+_TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction")
+        or marker.kwargs.get("reset_sequences")
+        or (marker.args and marker.args[0])
+    ):
+        return True
+    return bool(_TRANSACTIONAL_FIXTURES & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _audit_trail_emptied_before_flush(request: pytest.FixtureRequest):
+    """A transactional test ends by flushing every table, which the append-only audit table
+    refuses while it holds events: empty it behind its triggers first.
+
+    Requesting ``transactional_db`` here makes its flush run after this teardown.
+    """
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    purge_audit_trail()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(user)``: an API client signed in as ``user`` through a real session."""
+
+    def make(user: object) -> APIClient:
+        client = APIClient()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def north() -> object:
+    return RegionFactory(code="north", name="North")
+
+
+@pytest.fixture
+def south() -> object:
+    return RegionFactory(code="south", name="South")
+
+
+@pytest.fixture
+def social_services(north: object) -> Agency:
+    return AgencyFactory(
+        name="North Social Services", kind=AgencyKind.SOCIAL_SERVICES, region=north
+    )
+
+
+@pytest.fixture
+def other_agency(south: object) -> Agency:
+    return AgencyFactory(
+        name="South Social Services", kind=AgencyKind.SOCIAL_SERVICES, region=south
+    )
+
+
+@pytest.fixture
+def social_worker(social_services: Agency) -> object:
+    return member(social_services, Role.SOCIAL_WORKER)
+
+
+@pytest.fixture
+def agency_admin(social_services: Agency) -> object:
+    return member(social_services, Role.AGENCY_ADMIN)
+
+
+@pytest.fixture
+def outsider(other_agency: Agency) -> object:
+    return member(other_agency, Role.AGENCY_ADMIN)
+
+
+@pytest.fixture
+def ws_payloads() -> object:
+    """Every JSON payload the notifications WebSocket sends during the test, in order (sockets
+    served in this process: Channels' communicators or a server thread)."""
+    from tests.notifications.recorder import record_ws_payloads
+
+    with record_ws_payloads() as sent:
+        yield sent
