@@ -1,0 +1,15 @@
+from tests.sharing_world import (  # noqa: F401  (fixtures)
+    child,
+    health,
+    helpline,
+    helpline_admin,
+    helpline_dpo,
+    helpline_duty_manager,
+    helpline_worker,
+    officer,
+    police,
+    police_duty_manager,
+    south_dpo,
+    south_duty_manager,
+    south_worker,
+)
