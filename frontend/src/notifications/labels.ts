@@ -1,0 +1,27 @@
+import type { Schemas } from "../api/client";
+
+export const NOTIFICATION_KIND_LABELS: Record<Schemas["NotificationKind"], string> = {
+  referral_sent: "Referral received",
+  referral_acknowledged: "Referral acknowledged",
+  referral_accepted: "Referral accepted",
+  referral_declined: "Referral declined",
+  referral_completed: "Referral completed",
+  referral_failed: "Referral failed",
+  referral_cancelled: "Referral cancelled",
+  acknowledgement_due_soon: "Acknowledgement due soon",
+  acknowledgement_overdue: "Acknowledgement overdue",
+  response_due_soon: "Response due soon",
+  response_overdue: "Response overdue",
+  escalation: "Escalation",
+  case_lead_assigned: "Case lead assigned",
+  case_lead_transferred: "Case lead transferred",
+  case_team_added: "Added to a case team",
+  case_team_removed: "Removed from a case team",
+  consent_withdrawn: "Consent withdrawn",
+  consent_expired: "Consent expired",
+  review_due: "Review due",
+  risk_reassessment_due: "Risk re-assessment due",
+  possible_duplicate: "Possible duplicate record",
+  break_glass_review: "Emergency access to review",
+  override_requested: "Sharing without consent to authorise",
+};
