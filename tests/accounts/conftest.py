@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from tests.factories import TEST_PASSWORD
 
 # Sockets here get a fresh channel layer per test, as in the notification tests.
-from tests.notifications.conftest import _own_channel_layer  # noqa: F401
+from tests.notifications.conftest import _own_channel_layer, sockets_closed  # noqa: F401
 
 LOGIN = "/api/v1/auth/login/"
 LOGOUT = "/api/v1/auth/logout/"

@@ -14,7 +14,7 @@ from notifications.consumers import UNAUTHENTICATED
 from tests.accounts.conftest import LOGOUT
 from tests.notifications.conftest import session_cookie, socket
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sockets_closed")]
 
 # Generous: a loaded two-core machine can be slow to hand a message through the layer.
 TIMEOUT = 15

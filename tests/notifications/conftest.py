@@ -1,8 +1,10 @@
 """Fixtures for notification tests: an isolated channel layer, sockets as a given person."""
 
 import uuid
+from collections.abc import AsyncIterator
 
 import pytest
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.test import Client
@@ -10,6 +12,9 @@ from django.test import Client
 from config.asgi import application
 
 ORIGIN = b"http://127.0.0.1"
+
+# Every socket opened through ``socket()``, for ``sockets_closed`` to disconnect.
+_opened: list[WebsocketCommunicator] = []
 
 
 @pytest.fixture(autouse=True)
@@ -37,4 +42,23 @@ def socket(cookie: str | None = None, origin: bytes = ORIGIN) -> WebsocketCommun
     headers = [(b"host", b"127.0.0.1"), (b"origin", origin)]
     if cookie:
         headers.append((b"cookie", cookie.encode()))
-    return WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
+    communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
+    _opened.append(communicator)
+    return communicator
+
+
+@pytest.fixture
+async def sockets_closed() -> AsyncIterator[None]:
+    """Disconnects every socket the test opened and closes the channel layer's connections
+    while the test's event loop still runs: a consumer the server closed keeps waiting on the
+    layer until the client disconnects, and one left waiting on Redis when the loop is torn
+    down can hold that teardown for as long as its socket timeout keeps re-arming."""
+    _opened.clear()
+    yield
+    while _opened:
+        communicator = _opened.pop()
+        if not communicator.future.done():
+            await communicator.disconnect()
+    close_pools = getattr(get_channel_layer(), "close_pools", None)
+    if close_pools is not None:
+        await close_pools()

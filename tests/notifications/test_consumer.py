@@ -19,7 +19,7 @@ from tests.factories import UserFactory, member
 from tests.notifications.conftest import session_cookie, socket
 from tests.notifications.test_services import notify_then_fail
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("sockets_closed")]
 
 TIMEOUT = 5
 
