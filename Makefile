@@ -80,8 +80,11 @@ check: setup $(FRONTEND)/node_modules/.installed
 			echo "frontend/src/api/schema.d.ts is out of date with the API: run 'make api-types'"; \
 			exit 1; }; }
 
+# Two worker processes by default (`make test PYTEST_WORKERS=auto` for one per core); tests
+# that share a session's servers or a module's state stay on one worker (tests/conftest.py).
+PYTEST_WORKERS ?= 2
 pytest: setup frontend
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 test: lint check frontend-test pytest
 

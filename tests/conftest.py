@@ -9,7 +9,7 @@ from tests.audit.backdoor import purge_audit_trail
 from tests.factories import AgencyFactory, RegionFactory, member
 
 # Watches the whole run for leaked canaries and prints the security suite's figures.
-pytest_plugins = ["tests.security.plugin"]
+pytest_plugins = ["pytester", "tests.security.plugin"]
 
 
 @pytest.fixture(autouse=True)
@@ -115,3 +115,25 @@ def ws_payloads() -> object:
 
     with record_ws_payloads() as sent:
         yield sent
+
+
+def _shared_worker(path: str) -> str | None:
+    """The group of tests that must share one pytest-xdist worker (``make test`` runs two,
+    with ``--dist loadgroup``), if ``path``'s tests belong to one: the browser tests use the
+    session's one live platform and browser, the deploy tests the session's servers and
+    seeded database, and the tests of a seeded security module share that module's state
+    (the canary scan counts what each of its tests saw)."""
+    if path.startswith("tests/e2e/"):
+        return "browser"
+    if path.startswith("tests/deploy/"):
+        return "deploy"
+    if path.startswith("tests/security/seeded/"):
+        return path
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        group = _shared_worker(item.nodeid.split("::", 1)[0])
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))

@@ -34,6 +34,7 @@ class SecurityReport:
 
 
 REPORT = SecurityReport()
+_WORKER_OUTPUT = "security_report"
 
 
 def plant(where: str) -> str:
@@ -112,14 +113,42 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    REPORT.count("logs", records_scanned=_HANDLER.records, canaries_planted=len(REPORT.canaries))
+    if not _is_controller(session.config):
+        REPORT.count(
+            "logs", records_scanned=_HANDLER.records, canaries_planted=len(REPORT.canaries)
+        )
+    if hasattr(session.config, "workeroutput"):
+        # A pytest-xdist worker: its figures and leaks travel to the controller, which
+        # reports them and fails the run.
+        session.config.workeroutput[_WORKER_OUTPUT] = {
+            "figures": {section: dict(figures) for section, figures in REPORT.figures.items()},
+            "leaks": REPORT.leaks,
+        }
     if REPORT.leaks and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not REPORT.figures or (not REPORT.canaries and len(REPORT.figures) == 1):
+def _is_controller(config: pytest.Config) -> bool:
+    """The pytest-xdist controller, which runs no test of its own."""
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """A pytest-xdist worker finished: add its figures and leaks to the run's."""
+    output = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT)
+    if output is None:
         return
+    for section, figures in output["figures"].items():
+        REPORT.count(section, **figures)
+    REPORT.leaks.extend(output["leaks"])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if set(REPORT.figures) <= {"logs"} and not REPORT.figures.get("logs", {}).get(
+        "canaries_planted"
+    ):
+        return  # no security test ran
     terminalreporter.section("security verification")
     for section, figures in sorted(REPORT.figures.items()):
         shown = ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in sorted(figures.items()))
