@@ -64,7 +64,11 @@ def test_keys_may_be_unpadded_base64url():
     assert len(crypto.parse_blind_index_key(unpadded)) == 32
 
 
-@pytest.mark.parametrize("value", ["", "short", new_key()[:20], "k1:" + new_key()])
+@pytest.mark.parametrize(
+    "value",
+    ["", "short", new_key()[:20], "k1:" + new_key()],
+    ids=["empty", "short", "truncated", "a field key"],
+)
 def test_malformed_blind_index_keys_are_refused(value):
     with pytest.raises(ImproperlyConfigured):
         crypto.parse_blind_index_key(value)
