@@ -11,6 +11,11 @@ PORT ?= 8000
 FRONTEND := frontend
 FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
 	$(addprefix $(FRONTEND)/,index.html vite.config.ts tsconfig.json)
+BACKEND_SOURCES := $(shell find backend -name '*.py' 2>/dev/null) pyproject.toml
+# The checks that need no database (the web app's tests, the API schema) pass or fail with the
+# sources alone: each leaves a stamp here, so a second `make test` of an unchanged tree (CI's
+# PostgreSQL tier) does not repeat them.
+PASSED := $(VENV)/.passed
 
 .PHONY: help setup run test lint check pytest schema migrate seed frontend frontend-test api-types \
 	fuzz audit cluster bench
@@ -44,8 +49,11 @@ $(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.installed $(FRONTEND_SOUR
 
 frontend: $(FRONTEND)/dist/index.html
 
-frontend-test: $(FRONTEND)/node_modules/.installed
+frontend-test: $(PASSED)/frontend-test
+
+$(PASSED)/frontend-test: $(FRONTEND)/node_modules/.installed $(FRONTEND_SOURCES)
 	cd $(FRONTEND) && npm run typecheck && npm test
+	@mkdir -p $(@D) && touch $@
 
 # After changing the API: regenerate the web app's TypeScript types from the OpenAPI schema.
 api-types: setup $(FRONTEND)/node_modules/.installed
@@ -65,13 +73,15 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-check: setup $(FRONTEND)/node_modules/.installed
+check: setup $(PASSED)/api-schema
 	DEBUG=1 $(MANAGE) check --fail-level WARNING
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
-	@# A private folder: the SQLite and PostgreSQL tiers of CI run this at the same time. The
-	@# schema is the code's contract, generated the same whatever DATABASE_URL says (integer
-	@# ranges would otherwise follow the database backend).
-	@# The web app may only use what the schema describes: its generated types must be current.
+
+# The schema is the code's contract, generated the same whatever DATABASE_URL says (integer
+# ranges would otherwise follow the database backend), into a private folder. The web app may
+# only use what the schema describes: its generated types must be current.
+$(PASSED)/api-schema: $(VENV)/.synced $(FRONTEND)/node_modules/.installed $(BACKEND_SOURCES) \
+		$(FRONTEND)/src/api/schema.d.ts
 	@out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
 		env -u DATABASE_URL DEBUG=1 $(MANAGE) spectacular --validate --fail-on-warn --file "$$out/openapi.yaml" && \
 		$(FRONTEND)/node_modules/.bin/openapi-typescript "$$out/openapi.yaml" -o "$$out/schema.d.ts" >/dev/null && \
@@ -79,6 +89,7 @@ check: setup $(FRONTEND)/node_modules/.installed
 			diff -u $(FRONTEND)/src/api/schema.d.ts "$$out/schema.d.ts" | head -40; \
 			echo "frontend/src/api/schema.d.ts is out of date with the API: run 'make api-types'"; \
 			exit 1; }; }
+	@mkdir -p $(@D) && touch $@
 
 # Two worker processes by default (`make test PYTEST_WORKERS=auto` for one per core); tests
 # that share a session's servers or a module's state stay on one worker (tests/conftest.py).

@@ -33,6 +33,9 @@ from bench import ROOT, stats
 from bench.servers import PASSWORD, SESSION_COOKIE, Server, sign_in_async
 
 WARMUP_TRANSITIONS = 5
+# How long the socket holder waits, after the last send committed, for notifications still on
+# their way; a delivery later than this counts as lost.
+DELIVERY_DEADLINE = 30.0
 
 
 async def _sign_everyone_in(
@@ -122,13 +125,14 @@ def measure(
         driver.stdin.close()
         if driver.wait() != 0:
             raise RuntimeError("the transition driver failed")
-        # The last notifications are still on their way.
-        time.sleep(settle)
+        # The last notifications are still on their way: the holder listens until every
+        # one has arrived, or for at most DELIVERY_DEADLINE seconds more.
+        commits = json.loads(commits_file.read_text())
+        holder.stdin.write(f"{sum(receivers for _, receivers, _ in commits)}\n")
     finally:
         driver.kill()
         holder.stdin.close()
-        holder.wait(timeout=60)
-    commits = json.loads(commits_file.read_text())
+        holder.wait(timeout=DELIVERY_DEADLINE + 60)
     receipts = json.loads(receipts_file.read_text())
     return _figures(
         commits,
@@ -197,7 +201,12 @@ async def _hold(sessions: list[list[str]], receipts: list[list[Any]]) -> None:
 
     listeners = [asyncio.create_task(listen(socket)) for socket in opened]
     print(f"ready {len(opened)} {time.monotonic() - started:.2f}", flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    # The coordinator writes how many notifications were sent once the last send committed.
+    line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    expected = int(line) if line.strip() else 0
+    deadline = time.monotonic() + DELIVERY_DEADLINE
+    while len(receipts) < expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
     for task in listeners:
         task.cancel()
     await asyncio.gather(*(socket.close() for socket in opened), return_exceptions=True)
