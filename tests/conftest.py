@@ -1,7 +1,13 @@
 """Fixtures shared by every test: fast hashing, a clean cache, API clients and a small world."""
 
+import uuid
+from collections.abc import Iterator
+
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCacheClient
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from agencies.models import Agency, AgencyKind, Role
@@ -17,9 +23,35 @@ def _fast_passwords(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_keys() -> Iterator[None]:
+    """On Redis the cache shares its database with the channel layer and with CI's other test
+    processes: this process's keys get a prefix of their own, so that emptying the cache
+    between tests removes only them (a FLUSHDB would wipe the other processes' channel
+    groups, queued messages and counters mid-test)."""
+    configured = django_settings.CACHES["default"]
+    if configured["BACKEND"] != "django.core.cache.backends.redis.RedisCache":
+        yield
+        return
+    own = {**configured, "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+    with override_settings(CACHES={**django_settings.CACHES, "default": own}):
+        yield
+        _empty_cache()
+
+
 @pytest.fixture(autouse=True)
-def _clean_cache() -> None:
-    cache.clear()
+def _clean_cache(_own_cache_keys: None) -> None:
+    _empty_cache()
+
+
+def _empty_cache() -> None:
+    if not isinstance(cache._cache, RedisCacheClient):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 _TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
