@@ -95,7 +95,7 @@ $(PASSED)/api-schema: $(VENV)/.synced $(FRONTEND)/node_modules/.installed $(BACK
 # that share a session's servers or a module's state stay on one worker (tests/conftest.py).
 PYTEST_WORKERS ?= 2
 pytest: setup frontend
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 test: lint check frontend-test pytest
 

@@ -150,22 +150,28 @@ def ws_payloads() -> object:
 
 
 def _shared_worker(path: str) -> str | None:
-    """The group of tests that must share one pytest-xdist worker (``make test`` runs two,
-    with ``--dist loadgroup``), if ``path``'s tests belong to one: the browser tests use the
-    session's one live platform and browser, the deploy tests the session's servers and
-    seeded database, and the tests of a seeded security module share that module's state
-    (the canary scan counts what each of its tests saw)."""
+    """The group of tests that must share one pytest-xdist worker (``make test`` runs two), if
+    ``path``'s tests belong to one: the browser tests use the session's one live platform and
+    browser, the deploy tests the session's servers and seeded database, and the canary tests
+    the canaries their module planted (and the count of what each of its scans saw)."""
     if path.startswith("tests/e2e/"):
         return "browser"
     if path.startswith("tests/deploy/"):
         return "deploy"
-    if path.startswith("tests/security/seeded/"):
-        return path
+    if path == "tests/security/seeded/test_canaries.py":
+        return "canaries"
     return None
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        group = _shared_worker(item.nodeid.split("::", 1)[0])
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Each group of ``_shared_worker`` goes to one worker; every other test to whichever worker
+    is free. (xdist's own ``--dist loadgroup`` marks groups in node ids, which pytest 9 no
+    longer reads them from.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedWorkerScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _shared_worker(nodeid.split("::", 1)[0]) or nodeid
+
+    return SharedWorkerScheduling(config, log)

@@ -29,11 +29,13 @@ def run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
     """Runs the given test files in a separate pytest process with the canary watch."""
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     monkeypatch.delenv("DJANGO_SETTINGS_MODULE", raising=False)
+    # Only the plugins the run needs: loading every installed one costs seconds per process.
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
     pytester.makeconftest('pytest_plugins = ["tests.security.plugin"]')
 
     def go(*args: str, **files: str) -> pytest.RunResult:
         pytester.makepyfile(**files)
-        return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+        return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "xdist", *args)
 
     return go
 
