@@ -127,8 +127,11 @@ def _wait_until_serving(url: str, server: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"The platform did not start in {STARTUP_SECONDS}s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """Chromium, for the browser tests only: Playwright's sync API keeps an event loop on the
+    main thread while it is open, and Django refuses to set up the test database inside a
+    running loop, so it must not stay open into the tests that run after these."""
     if not CHROMIUM.exists():
         message = "Chromium is missing: apt-get install -y chromium"
         if os.environ.get("CI"):
