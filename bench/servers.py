@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -98,6 +99,8 @@ def _start(group: Group, logs: Path, env: dict[str, str]) -> Server:
         "DJANGO_SETTINGS_MODULE": group.settings,
         "PYTHONPATH": str(ROOT),
         "LOG_LEVEL": "WARNING",
+        # Its own cache counters: tests running beside a smoke run sign in on the same Redis.
+        "CACHE_KEY_PREFIX": f"bench-{uuid.uuid4().hex[:12]}",
         **env,
     }
     environment.pop("REDIS_URL", None)

@@ -171,6 +171,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # Separates the counters (login throttles) of platforms sharing one Redis.
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
             "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
         }
     }

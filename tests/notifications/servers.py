@@ -9,6 +9,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -153,7 +154,8 @@ def server_processes(count: int, env: dict[str, str]) -> Iterator[list[Server]]:
                     "--no-access-log",
                 ],
                 cwd=BASE_DIR,
-                env={**os.environ, **env},
+                # Its own cache counters: other test processes sign in on the same Redis.
+                env={**os.environ, "CACHE_KEY_PREFIX": f"live-{uuid.uuid4().hex[:12]}", **env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
