@@ -112,11 +112,13 @@ def _plain_json(details: dict[str, Any]) -> dict[str, Any]:
 def _locked_head() -> AuditChainHead:
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
-        if AuditEvent.objects.exists():
-            raise ChainHeadMissing("The audit chain head is missing; run audit_verify.")
-        # Two first writers may race here: one inserts, the other's insert is a no-op.
+        # The first event ever. Two first writers may race here: one inserts the head, the
+        # other's insert is a no-op and it waits for the head, then carries on after the
+        # first writer's event. A fresh head with events already written means it was removed.
         AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
         head = AuditChainHead.objects.select_for_update().get(pk=1)
+        if head.sequence == 0 and AuditEvent.objects.exists():
+            raise ChainHeadMissing("The audit chain head is missing; run audit_verify.")
     return head
 
 

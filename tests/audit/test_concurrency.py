@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
-from audit.models import AuditAction, AuditEvent
+from audit.models import AuditAction, AuditChainHead, AuditEvent
 from audit.services import record, verify_chain
 
 pytestmark = [
@@ -55,3 +55,46 @@ def test_concurrent_appends_build_a_gap_free_valid_chain(social_worker):
     result = verify_chain()
     assert result.intact, result.summary()
     assert result.checked == len(sequences)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_event_committed_while_another_writer_looks_for_the_head_does_not_stop_it():
+    """The trail is empty. Writer A appends the first event (creating the chain head) and
+    commits just after writer B looked for the head and found none: B waits for A's head and
+    appends after it, instead of taking the new head for a removed one."""
+    recorded, looked, committed = threading.Event(), threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first_writer() -> None:
+        try:
+            with transaction.atomic():
+                record(AuditAction.VIEW, object_type="tests.first")
+                recorded.set()
+                assert looked.wait(30)
+            committed.set()
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def commit_a_meanwhile(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if '"audit_auditchainhead"' in sql and not looked.is_set():
+            looked.set()
+            assert committed.wait(30)
+        return result
+
+    assert not AuditChainHead.objects.exists()
+    writer = threading.Thread(target=first_writer)
+    writer.start()
+    assert recorded.wait(30)
+    with connection.execute_wrapper(commit_a_meanwhile):
+        record(AuditAction.VIEW, object_type="tests.second")
+    writer.join(timeout=30)
+
+    assert not errors, errors
+    assert list(AuditEvent.objects.order_by("sequence").values_list("object_type", flat=True)) == [
+        "tests.first",
+        "tests.second",
+    ]
+    assert verify_chain().intact
