@@ -272,7 +272,11 @@ def run_writes(
         results["create_send"] = {
             "scale": args.write_scale,
             **throughput.measure(
-                servers, senders, seconds=args.seconds, warmup=0.5 if args.smoke else 5
+                servers,
+                senders,
+                seconds=args.seconds,
+                warmup=0.5 if args.smoke else 5,
+                pinging=0.5 if args.smoke else 10,
             ),
         }
     if "delivery" in writes:

@@ -90,6 +90,7 @@ def test_every_benchmark_runs_at_a_tiny_scale(template: str, tmp_path: Path):
     writes = results["create_send"]
     assert writes["completed_in_all"] > 0
     assert writes["failures"] == 0, writes["first_error"]
+    assert writes["pings_per_second"] > 0
 
     delivery = results["delivery"]
     if template.startswith("sqlite") or not os.environ.get("REDIS_URL"):
