@@ -18,7 +18,6 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sessions.backends.base import SessionBase
-from django.contrib.sessions.models import Session
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -173,12 +172,15 @@ def _verdict(session: SessionBase | None, user: AbstractBaseUser | None) -> int 
 
 
 def _sessions(keys: set[str]) -> dict[str, SessionBase]:
-    """The live sessions among ``keys``, read in one query."""
-    engine = import_module(settings.SESSION_ENGINE)
-    stored = Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
+    """The live sessions among ``keys``, read in one query from the configured (database)
+    session store."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    stored = store.get_model_class().objects.filter(
+        session_key__in=keys, expire_date__gt=timezone.now()
+    )
     sessions = {}
     for key, data in stored.values_list("session_key", "session_data"):
-        session = engine.SessionStore()
+        session = store()
         session.update(session.decode(data))
         sessions[key] = session
     return sessions
@@ -192,4 +194,8 @@ def _names(session: SessionBase, user: AbstractBaseUser) -> bool:
     if str(session.get(SESSION_KEY)) != str(user.pk):
         return False
     signed = session.get(HASH_SESSION_KEY)
-    return bool(signed) and constant_time_compare(signed, user.get_session_auth_hash())
+    if not signed:
+        return False
+    # As Django does for a request: the current secret, or one being rotated out.
+    hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+    return any(constant_time_compare(signed, expected) for expected in hashes)
