@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from rest_framework import serializers
@@ -7,10 +9,23 @@ from agencies.models import Agency, Membership, Region, Role
 User = get_user_model()
 
 
+# A region and an agency summary are shown in nearly every row of every list (both agencies of
+# each referral in an inbox page), so they are built directly rather than field by field:
+# DRF's path costs about 1.6 ms a page of 50 referrals for the same dictionaries. The declared
+# fields still make the schema; tests/agencies/test_summaries.py holds the two to each other.
+
+
+def _region(region: Region) -> dict[str, Any]:
+    return {"id": region.pk, "name": region.name, "code": region.code}
+
+
 class RegionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Region
         fields = ["id", "name", "code"]
+
+    def to_representation(self, region: Region) -> dict[str, Any]:
+        return _region(region)
 
 
 class AgencySummarySerializer(serializers.ModelSerializer):
@@ -19,6 +34,14 @@ class AgencySummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "name", "kind", "region"]
+
+    def to_representation(self, agency: Agency) -> dict[str, Any]:
+        return {
+            "id": agency.pk,
+            "name": agency.name,
+            "kind": agency.kind,
+            "region": _region(agency.region),
+        }
 
 
 class AgencySerializer(serializers.ModelSerializer):

@@ -1,5 +1,6 @@
 """Referrals in and out. Lists carry no narrative; the concern is read on its own, audited."""
 
+from datetime import datetime
 from typing import Any
 
 from rest_framework import serializers
@@ -19,6 +20,10 @@ class ServiceRefSerializer(serializers.ModelSerializer):
         model = Service
         fields = ["id", "name"]
         read_only_fields = fields
+
+    def to_representation(self, service: Service) -> dict[str, Any]:
+        # Built directly, as agency summaries are (agencies.api.serializers).
+        return {"id": service.pk, "name": service.name}
 
 
 class PathwayRefSerializer(serializers.ModelSerializer):
@@ -69,6 +74,41 @@ class ReferralListSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    # A page of these rows is what every practitioner's inbox asks for all day, so a row is
+    # built directly rather than field by field: 0.7 ms a page of 50 instead of 3.9 ms
+    # (bench/README.md). The fields declared above still make the schema, and
+    # tests/referrals/test_list_rows.py holds every row to what DRF would show for them.
+    def to_representation(self, referral: Referral) -> dict[str, Any]:
+        parent = referral.parent
+        return {
+            "id": str(referral.pk),
+            "reference": referral.reference,
+            "status": referral.status,
+            "fhir_status": referral.fhir_status,
+            "urgency": referral.urgency,
+            "need_categories": list(referral.need_categories),
+            "child_reference": referral.child.reference,
+            "parent_reference": parent.reference if parent else None,
+            "service": _SERVICE.to_representation(referral.service),
+            "from_agency": _AGENCY.to_representation(referral.from_agency),
+            "to_agency": _AGENCY.to_representation(referral.to_agency),
+            **{name: _when(getattr(referral, name)) for name in _TIMES},
+            "is_overdue": bool(referral.is_overdue),
+        }
+
+
+_SERVICE = ServiceRefSerializer()
+_AGENCY = AgencySummarySerializer()
+_DATETIME = serializers.DateTimeField()
+_TIMES = (
+    *("created_at", "sent_at", "acknowledge_by", "respond_by"),
+    *("acknowledged_at", "responded_at", "closed_at"),
+)
+
+
+def _when(value: datetime | None) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
+
 
 class ReferralSerializer(ReferralListSerializer):
     """One referral as one viewer may see it; the decline reason and outcome close the loop."""
@@ -101,6 +141,10 @@ class ReferralSerializer(ReferralListSerializer):
             "onward_references",
         ]
         read_only_fields = fields
+
+    def to_representation(self, referral: Referral) -> dict[str, Any]:
+        # One referral at a time, with everything it adds: field by field, as DRF does.
+        return serializers.ModelSerializer.to_representation(self, referral)
 
     def get_concern_available(self, referral: Referral) -> bool:
         return DataCategory.DISCLOSURE_NARRATIVE in self.context["categories"][referral.child_id]

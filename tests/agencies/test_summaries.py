@@ -1,0 +1,37 @@
+"""The summaries shown in every list row are built directly (agencies.api.serializers): they
+must give exactly what DRF's field-by-field path gives for the fields they declare, which is
+also what the schema says."""
+
+import pytest
+
+from agencies.api.serializers import AgencySummarySerializer, RegionSerializer
+from pathways.vocabulary import NeedCategory
+from referrals.api.serializers import ServiceRefSerializer
+from tests.factories import AgencyFactory
+from tests.pathways.conftest import make_service
+from tests.representation import field_by_field
+
+pytestmark = pytest.mark.django_db
+
+
+def test_summaries_show_what_their_fields_declare():
+    agency = AgencyFactory(kind="police")
+    service = make_service(
+        agency, "Online child exploitation team", [NeedCategory.POLICE_INVESTIGATION]
+    )
+    for serializer, instance in [
+        (RegionSerializer(), agency.region),
+        (AgencySummarySerializer(), agency),
+        (ServiceRefSerializer(), service),
+    ]:
+        direct = serializer.to_representation(instance)
+        assert direct == field_by_field(serializer, instance)
+        assert list(direct) == [field.field_name for field in serializer._readable_fields]
+
+
+def test_summaries_read_from_the_database_match_too():
+    agency = AgencyFactory(kind="health")
+    loaded = type(agency).objects.select_related("region").get(pk=agency.pk)
+    serializer = AgencySummarySerializer()
+    assert serializer.to_representation(loaded) == field_by_field(serializer, loaded)
+    assert serializer.to_representation(loaded)["kind"] == "health"
