@@ -4,9 +4,10 @@
 
 Datasets missing from the local PostgreSQL server are generated first (``bench.generate``;
 the 1m one takes minutes). Each benchmark talks to real uvicorn processes over HTTP and
-WebSockets. The results go to ``bench/results/<date>.json`` and ``<date>.md``; the table is
-printed too. ``--smoke`` runs everything once at a tiny scale in seconds, on PostgreSQL or
-SQLite (what ``make test`` does, in ``tests/bench/test_smoke.py``).
+WebSockets. The results go to ``bench/results/<date>.json`` and ``<date>.md`` (``<date>-2``
+and so on for a later run the same day); the table is printed too. ``--smoke`` runs
+everything once at a tiny scale in seconds, on PostgreSQL or SQLite (what ``make test`` does,
+in ``tests/bench/test_smoke.py``).
 """
 
 from __future__ import annotations
@@ -456,12 +457,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results["targets"] = report.targets(results)
     table = report.markdown(results)
     args.output.mkdir(parents=True, exist_ok=True)
-    name = stamp.strftime("%Y-%m-%d")
+    name = _free_name(args.output, stamp.strftime("%Y-%m-%d"))
     (args.output / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
     (args.output / f"{name}.md").write_text(table)
     print(table)
     shutil.rmtree(logs, ignore_errors=True)
     return results
+
+
+def _free_name(folder: Path, day: str) -> str:
+    """``day``, or ``day-2``, ``day-3``... for a later run the same day: none is overwritten."""
+    name, n = day, 1
+    while (folder / f"{name}.json").exists():
+        n += 1
+        name = f"{day}-{n}"
+    return name
 
 
 def _machine() -> dict[str, Any]:
