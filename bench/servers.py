@@ -5,6 +5,7 @@ through the real login endpoint."""
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -27,9 +28,24 @@ CSRF_COOKIE = "csrftoken"
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A port free now, below the kernel's range for outgoing connections: a port the kernel
+    hands out itself (``bind`` to 0) can be taken by a connection to PostgreSQL or Redis in the
+    moment before the server binds it (seen once: "address already in use")."""
+    for port in random.sample(range(10_000, _first_outgoing_port()), 100):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the outgoing range")
+
+
+def _first_outgoing_port() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
 
 
 @dataclass
