@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from bench.servers import free_port
 
 from core.demo_secrets import new_field_key, new_key
 
@@ -31,12 +32,6 @@ ENTRYPOINT = ROOT / "deploy" / "entrypoint.sh"
 SERVER_BINARIES = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
 REDIS_SERVER = shutil.which("redis-server")
 STARTUP_SECONDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until(check: Callable[[], bool], what: str, seconds: float = STARTUP_SECONDS) -> None:

@@ -3,7 +3,6 @@ or several as separate processes, and a browser-like client for them."""
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from bench.servers import free_port
 from channels.db import database_sync_to_async
 from django.conf import settings
 from websockets.sync.client import ClientConnection, connect
@@ -26,12 +26,6 @@ from config.asgi import application
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
