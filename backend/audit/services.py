@@ -75,7 +75,9 @@ def record(
         request_id=_request_id(request),
         details=_plain_json(details or {}),
     )
-    with transaction.atomic():
+    # In the caller's transaction without a savepoint of its own: if appending fails, what
+    # it audits must not commit either.
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         event.sequence = head.sequence + 1
         event.previous_hash = head.hash

@@ -20,7 +20,7 @@ Three parts, used together by every protected endpoint:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -42,6 +42,8 @@ from agencies.selectors import active_memberships
 if TYPE_CHECKING:
     from rest_framework.request import Request
     from rest_framework.views import APIView
+
+    from core.pagination import Rows
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -344,7 +346,7 @@ class ProtectedViewSetMixin:
             _audit("view", self.request, obj=obj)
         return obj
 
-    def paginate_queryset(self, queryset: QuerySet) -> list[Any] | None:
+    def paginate_queryset(self, queryset: QuerySet | Rows) -> list[Any] | None:
         page = super().paginate_queryset(queryset)  # type: ignore[misc]
         if self.audit_reads and page is not None:
             model = queryset.model
@@ -352,7 +354,7 @@ class ProtectedViewSetMixin:
                 "list",
                 self.request,
                 object_type=model._meta.label_lower,
-                details={"ids": [str(item.pk) for item in page]},
+                details={"ids": [str(_pk(item, model)) for item in page]},
             )
         return page
 
@@ -372,6 +374,12 @@ class ProtectedViewSetMixin:
                 object_id=str(lookup),
                 details={"reason": "not_visible", "action": self.action or ""},
             )
+
+
+def _pk(item: models.Model | Mapping[str, Any], model: type[models.Model]) -> Any:
+    """The primary key of a page's item: an object, or a row of the columns a list selects
+    (``QuerySet.values``, which must include the primary key)."""
+    return item[model._meta.pk.name] if isinstance(item, Mapping) else item.pk
 
 
 def _audit(action: str, request: Request, **kwargs: Any) -> None:

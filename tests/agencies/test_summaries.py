@@ -1,10 +1,15 @@
-"""The summaries shown in every list row are built directly (agencies.api.serializers): they
-must give exactly what DRF's field-by-field path gives for the fields they declare, which is
-also what the schema says."""
+"""The summaries shown in every list row are built directly (agencies.api.serializers), from
+an agency or from the columns a list selects: they must give exactly what DRF's field-by-field
+path gives for the fields they declare, which is also what the schema says."""
 
 import pytest
 
-from agencies.api.serializers import AgencySummarySerializer, RegionSerializer
+from agencies.api.serializers import (
+    AgencySummarySerializer,
+    RegionSerializer,
+    summary_columns,
+    summary_of_row,
+)
 from pathways.vocabulary import NeedCategory
 from referrals.api.serializers import ServiceRefSerializer
 from tests.factories import AgencyFactory
@@ -35,3 +40,11 @@ def test_summaries_read_from_the_database_match_too():
     serializer = AgencySummarySerializer()
     assert serializer.to_representation(loaded) == field_by_field(serializer, loaded)
     assert serializer.to_representation(loaded)["kind"] == "health"
+
+
+def test_a_summary_from_the_columns_a_list_selects_matches_too():
+    agency = AgencyFactory(kind="ngo")
+    service = make_service(agency, "Family support", [NeedCategory.POLICE_INVESTIGATION])
+    row = type(service).objects.values(*summary_columns("agency")).get(pk=service.pk)
+    serializer = AgencySummarySerializer()
+    assert summary_of_row(row, "agency") == field_by_field(serializer, agency)

@@ -1,3 +1,4 @@
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -42,6 +43,30 @@ class AgencySummarySerializer(serializers.ModelSerializer):
             "kind": agency.kind,
             "region": _region(agency.region),
         }
+
+
+# A list query that selects columns rather than model instances (``QuerySet.values``) shows
+# an agency it refers to by ``path`` (``"to_agency"``, say) from these columns.
+_SUMMARY_COLUMNS = ("", "__name", "__kind", "__region", "__region__name", "__region__code")
+
+
+def summary_columns(path: str) -> tuple[str, ...]:
+    """The columns to select for the agency at ``path``, for :func:`summary_of_row`."""
+    return tuple(path + suffix for suffix in _SUMMARY_COLUMNS)
+
+
+def summary_of_row(row: Mapping[str, Any], path: str) -> dict[str, Any]:
+    """The :class:`AgencySummarySerializer` representation of the agency at ``path``."""
+    return {
+        "id": row[path],
+        "name": row[f"{path}__name"],
+        "kind": row[f"{path}__kind"],
+        "region": {
+            "id": row[f"{path}__region"],
+            "name": row[f"{path}__region__name"],
+            "code": row[f"{path}__region__code"],
+        },
+    }
 
 
 class AgencySerializer(serializers.ModelSerializer):

@@ -1,17 +1,19 @@
 """Referrals in and out. Lists carry no narrative; the concern is read on its own, audited."""
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
-from agencies.api.serializers import AgencySummarySerializer
+from agencies.api.serializers import AgencySummarySerializer, summary_columns, summary_of_row
 from children.api.serializers import ChildSerializer, ChildWriteSerializer
 from children.models import Child
 from consent.models import DataCategory, OverrideAuthorisation, Purpose
 from pathways.models import Pathway, Service
 from pathways.vocabulary import NeedCategory, Urgency
-from referrals.models import Referral, ReferralEvent, ReferralStatus
+from referrals.models import FHIR_TASK_STATUS, Referral, ReferralEvent, ReferralStatus
 from referrals.services import ACTIONS
 
 
@@ -74,40 +76,53 @@ class ReferralListSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    # A page of these rows is what every practitioner's inbox asks for all day, so a row is
-    # built directly rather than field by field: 0.7 ms a page of 50 instead of 3.9 ms
+    # A page of these rows is what every practitioner's inbox asks for all day, so the list
+    # query selects the columns a row shows (ROW_COLUMNS) rather than a referral and the six
+    # objects it refers to, and a row is built directly from them rather than field by field
     # (bench/README.md). The fields declared above still make the schema, and
-    # tests/referrals/test_list_rows.py holds every row to what DRF would show for them.
-    def to_representation(self, referral: Referral) -> dict[str, Any]:
-        parent = referral.parent
+    # tests/referrals/test_list_rows.py holds every row to what DRF shows for the referral.
+    def to_representation(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        zone = timezone.get_current_timezone()
         return {
-            "id": str(referral.pk),
-            "reference": referral.reference,
-            "status": referral.status,
-            "fhir_status": referral.fhir_status,
-            "urgency": referral.urgency,
-            "need_categories": list(referral.need_categories),
-            "child_reference": referral.child.reference,
-            "parent_reference": parent.reference if parent else None,
-            "service": _SERVICE.to_representation(referral.service),
-            "from_agency": _AGENCY.to_representation(referral.from_agency),
-            "to_agency": _AGENCY.to_representation(referral.to_agency),
-            **{name: _when(getattr(referral, name)) for name in _TIMES},
-            "is_overdue": bool(referral.is_overdue),
+            "id": str(row["id"]),
+            "reference": row["reference"],
+            "status": row["status"],
+            "fhir_status": FHIR_TASK_STATUS[row["status"]],
+            "urgency": row["urgency"],
+            "need_categories": list(row["need_categories"]),
+            "child_reference": row["child__reference"],
+            "parent_reference": row["parent__reference"],
+            "service": {"id": row["service"], "name": row["service__name"]},
+            "from_agency": summary_of_row(row, "from_agency"),
+            "to_agency": summary_of_row(row, "to_agency"),
+            **{name: _when(row[name], zone) for name in _TIMES},
+            "is_overdue": bool(row["is_overdue"]),
         }
 
 
-_SERVICE = ServiceRefSerializer()
-_AGENCY = AgencySummarySerializer()
-_DATETIME = serializers.DateTimeField()
 _TIMES = (
     *("created_at", "sent_at", "acknowledge_by", "respond_by"),
     *("acknowledged_at", "responded_at", "closed_at"),
 )
+# What a list query selects (``QuerySet.values``) for ReferralListSerializer, and nothing
+# more: no narrative, none of the child's or the parent referral's encrypted columns.
+ROW_COLUMNS = (
+    *("id", "reference", "status", "urgency", "need_categories"),
+    *("child__reference", "parent__reference", "service", "service__name"),
+    *summary_columns("from_agency"),
+    *summary_columns("to_agency"),
+    *_TIMES,
+    "is_overdue",
+)
 
 
-def _when(value: datetime | None) -> str | None:
-    return None if value is None else _DATETIME.to_representation(value)
+def _when(value: datetime | None, zone: tzinfo) -> str | None:
+    """A time as DRF's DateTimeField shows it (ISO 8601 in the current time zone, UTC as Z),
+    with the zone looked up once a row rather than once a value."""
+    if value is None:
+        return None
+    shown = value.astimezone(zone).isoformat()
+    return shown[:-6] + "Z" if shown.endswith("+00:00") else shown
 
 
 class ReferralSerializer(ReferralListSerializer):

@@ -22,9 +22,11 @@ from consent.api.sharing import refused_to_api_error
 from consent.models import DataCategory, OverrideAuthorisation
 from core import access
 from core.access import ProtectedViewSetMixin, Scope, policy
+from core.pagination import Rows
 from core.query import whole_number
 from referrals import selectors, services
 from referrals.api.serializers import (
+    ROW_COLUMNS,
     ConcernSerializer,
     ReferralActionSerializer,
     ReferralCreateSerializer,
@@ -59,23 +61,6 @@ LIST_PARAMETERS = [
     OpenApiParameter("overdue", bool, description="Only referrals whose clock has run out"),
     OpenApiParameter("service", int),
 ]
-
-
-# What a list row shows (ReferralListSerializer), and nothing more: a page of 50 would
-# otherwise carry each child's and parent referral's encrypted columns and the full service.
-LIST_RELATED = ("child", "parent", "service", "from_agency__region", "to_agency__region")
-LIST_COLUMNS = (
-    *("reference", "status", "urgency", "need_categories", "created_at", "sent_at"),
-    *("acknowledge_by", "respond_by", "acknowledged_at", "responded_at", "closed_at"),
-    *("child__reference", "parent__reference", "service__name"),
-    # A referral notes its status when it is loaded (optimistic concurrency), parents too.
-    "parent__status",
-    *(
-        f"{side}__{field}"
-        for side in ("from_agency", "to_agency")
-        for field in ("name", "kind", "region__name", "region__code")
-    ),
-)
 
 
 def _transition_endpoint(name: str) -> Callable[..., Response]:
@@ -134,9 +119,7 @@ class ReferralViewSet(
         if self.action in ("list", "counts"):
             queryset = self._filtered(queryset)
         if self.action == "list":
-            queryset = selectors.ordered_for_work(
-                queryset.select_related(None).select_related(*LIST_RELATED).only(*LIST_COLUMNS)
-            )
+            queryset = selectors.ordered_for_work(queryset)
         return queryset
 
     def _filtered(self, queryset: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -200,7 +183,7 @@ class ReferralViewSet(
     def paginate_queryset(self, queryset: QuerySet[Referral]) -> list[Any] | None:
         # The count and the page (and the audit of the page read) plan their joins as written.
         with selectors.planned_as_written():
-            return super().paginate_queryset(queryset)
+            return super().paginate_queryset(Rows(queryset, ROW_COLUMNS))
 
     @extend_schema(parameters=LIST_PARAMETERS, summary="Inbox, outbox, or every referral I can see")
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
