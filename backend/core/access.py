@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from guardian.shortcuts import get_objects_for_user, remove_perm
@@ -231,18 +232,28 @@ def _granted(user: User, queryset: QuerySet, perm: str) -> QuerySet:
         return get_objects_for_user(
             user, perm, klass=queryset, with_superuser=False, accept_global_perms=False
         )
-    found = (
-        Permission.objects.filter(
-            content_type=ContentType.objects.get_for_model(model), codename=codename
-        )
-        .annotate(personal=Exists(user_grants.objects.filter(user=user, permission=OuterRef("pk"))))
-        .values_list("pk", "personal")
-        .first()
+    permission_id = (
+        Permission.objects.order_by()
+        .filter(content_type=ContentType.objects.get_for_model(model), codename=codename)
+        .values("pk")
     )
-    if found is None:
+    # One look-up: the permission's id, whether the user holds it personally on anything, and
+    # their groups, a row each (one row, with no group, for someone in none).
+    found = list(
+        get_user_model()
+        ._default_manager.filter(pk=user.pk)
+        .annotate(
+            permission=Subquery(permission_id),
+            personal=Exists(
+                user_grants.objects.filter(user=OuterRef("pk"), permission=OuterRef("permission"))
+            ),
+        )
+        .values_list("permission", "personal", "groups")
+    )
+    if not found or found[0][0] is None:
         return queryset.none()
-    permission, personal = found
-    groups = list(user.groups.values_list("pk", flat=True))
+    permission, personal, _ = found[0]
+    groups = [group for *_, group in found if group is not None]
     held = Q(
         Exists(
             group_grants.objects.filter(
