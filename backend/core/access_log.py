@@ -15,7 +15,7 @@ import time
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, empty
 
-from core.middleware import SyncAndAsyncMiddleware
+from core.middleware import Middleware
 
 logger = logging.getLogger("access")
 
@@ -23,19 +23,13 @@ logger = logging.getLogger("access")
 _NAMED_GROUP = re.compile(r"\(\?P<(\w+)>[^()]*\)")
 
 
-class AccessLogMiddleware(SyncAndAsyncMiddleware):
+class AccessLogMiddleware(Middleware):
     """Logs each request once its response is ready. Goes right after ``RequestIdMiddleware``,
     so the line carries the request id."""
 
-    def _call(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
-        log_request(request, response, started)
-        return response
-
-    async def _acall(self, request: HttpRequest) -> HttpResponse:
-        started = time.perf_counter()
-        response = await self.get_response(request)
         log_request(request, response, started)
         return response
 

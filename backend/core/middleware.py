@@ -4,10 +4,8 @@ API answer is cached."""
 
 import re
 import uuid
-from collections.abc import Awaitable, Callable
-from contextvars import Token
+from collections.abc import Callable
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.deprecation import MiddlewareMixin
 
@@ -20,7 +18,7 @@ API_PREFIX = "/api/v1/"
 # anything into logs or the audit trail.
 _ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 
-GetResponse = Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
+GetResponse = Callable[[HttpRequest], HttpResponse]
 
 
 def _request_id_for(request: HttpRequest) -> str:
@@ -30,58 +28,30 @@ def _request_id_for(request: HttpRequest) -> str:
     return uuid.uuid4().hex
 
 
-class SyncAndAsyncMiddleware:
-    """Base of a middleware that runs in whichever mode its chain does, so it adds no thread
-    hop under ASGI: subclasses write ``_call`` and its coroutine twin ``_acall``."""
-
-    sync_capable = True
-    async_capable = True
+class Middleware:
+    """Base of the platform's plain middleware. Each runs synchronously, as the whole chain
+    does (``config.asgi.SyncASGIHandler``)."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
-        return self._acall(request) if self.is_async else self._call(request)
-
-    def _call(self, request: HttpRequest) -> HttpResponse:
-        raise NotImplementedError
-
-    async def _acall(self, request: HttpRequest) -> HttpResponse:
-        raise NotImplementedError
 
 
-class RequestIdMiddleware(SyncAndAsyncMiddleware):
+class RequestIdMiddleware(Middleware):
     """Sets ``request.request_id`` and the logging context; echoes ``X-Request-ID``.
 
     The context is reset after the response, so a thread that serves the next request, or
     runs anything else, never carries a stale id into its logs or audit events.
     """
 
-    def _call(self, request: HttpRequest) -> HttpResponse:
-        token = self._begin(request)
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.request_id = _request_id_for(request)
+        token = current_request_id.set(request.request_id)
         try:
             response = self.get_response(request)
         finally:
             current_request_id.reset(token)
         response[REQUEST_ID_HEADER] = request.request_id
         return response
-
-    async def _acall(self, request: HttpRequest) -> HttpResponse:
-        token = self._begin(request)
-        try:
-            response = await self.get_response(request)
-        finally:
-            current_request_id.reset(token)
-        response[REQUEST_ID_HEADER] = request.request_id
-        return response
-
-    @staticmethod
-    def _begin(request: HttpRequest) -> Token[str]:
-        request.request_id = _request_id_for(request)
-        return current_request_id.set(request.request_id)
 
 
 class NulCharacterMiddleware(MiddlewareMixin):

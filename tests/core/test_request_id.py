@@ -63,20 +63,6 @@ def test_the_id_is_in_context_while_the_request_is_served():
     assert current_request_id.get() == ""
 
 
-async def test_the_middleware_works_for_async_requests_too():
-    seen = []
-
-    async def view(request: HttpRequest) -> HttpResponse:
-        seen.append(current_request_id.get())
-        return HttpResponse()
-
-    middleware = RequestIdMiddleware(view)
-    response = await middleware(RequestFactory().get("/", HTTP_X_REQUEST_ID="async-request-01"))
-
-    assert response["X-Request-ID"] == "async-request-01"
-    assert seen == ["async-request-01"]
-
-
 def test_log_records_carry_the_request_id():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "message", None, None)
     token = current_request_id.set("log-request-0001")
