@@ -16,8 +16,12 @@ User = get_user_model()
 # fields still make the schema; tests/agencies/test_summaries.py holds the two to each other.
 
 
-def _region(region: Region) -> dict[str, Any]:
-    return {"id": region.pk, "name": region.name, "code": region.code}
+def _region(pk: int, name: str, code: str) -> dict[str, Any]:
+    return {"id": pk, "name": name, "code": code}
+
+
+def _summary(pk: int, name: str, kind: str, region: dict[str, Any]) -> dict[str, Any]:
+    return {"id": pk, "name": name, "kind": kind, "region": region}
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -26,7 +30,7 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "code"]
 
     def to_representation(self, region: Region) -> dict[str, Any]:
-        return _region(region)
+        return _region(region.pk, region.name, region.code)
 
 
 class AgencySummarySerializer(serializers.ModelSerializer):
@@ -37,12 +41,10 @@ class AgencySummarySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "region"]
 
     def to_representation(self, agency: Agency) -> dict[str, Any]:
-        return {
-            "id": agency.pk,
-            "name": agency.name,
-            "kind": agency.kind,
-            "region": _region(agency.region),
-        }
+        region = agency.region
+        return _summary(
+            agency.pk, agency.name, agency.kind, _region(region.pk, region.name, region.code)
+        )
 
 
 # A list query that selects columns rather than model instances (``QuerySet.values``) shows
@@ -57,16 +59,10 @@ def summary_columns(path: str) -> tuple[str, ...]:
 
 def summary_of_row(row: Mapping[str, Any], path: str) -> dict[str, Any]:
     """The :class:`AgencySummarySerializer` representation of the agency at ``path``."""
-    return {
-        "id": row[path],
-        "name": row[f"{path}__name"],
-        "kind": row[f"{path}__kind"],
-        "region": {
-            "id": row[f"{path}__region"],
-            "name": row[f"{path}__region__name"],
-            "code": row[f"{path}__region__code"],
-        },
-    }
+    region = _region(
+        row[f"{path}__region"], row[f"{path}__region__name"], row[f"{path}__region__code"]
+    )
+    return _summary(row[path], row[f"{path}__name"], row[f"{path}__kind"], region)
 
 
 class AgencySerializer(serializers.ModelSerializer):

@@ -25,7 +25,7 @@ class ServiceRefSerializer(serializers.ModelSerializer):
 
     def to_representation(self, service: Service) -> dict[str, Any]:
         # Built directly, as agency summaries are (agencies.api.serializers).
-        return {"id": service.pk, "name": service.name}
+        return _service(service.pk, service.name)
 
 
 class PathwayRefSerializer(serializers.ModelSerializer):
@@ -92,7 +92,7 @@ class ReferralListSerializer(serializers.ModelSerializer):
             "need_categories": list(row["need_categories"]),
             "child_reference": row["child__reference"],
             "parent_reference": row["parent__reference"],
-            "service": {"id": row["service"], "name": row["service__name"]},
+            "service": _service(row["service"], row["service__name"]),
             "from_agency": summary_of_row(row, "from_agency"),
             "to_agency": summary_of_row(row, "to_agency"),
             **{name: _when(row[name], zone) for name in _TIMES},
@@ -114,6 +114,10 @@ ROW_COLUMNS = (
     *_TIMES,
     "is_overdue",
 )
+
+
+def _service(pk: int, name: str) -> dict[str, Any]:
+    return {"id": pk, "name": name}
 
 
 def _when(value: datetime | None, zone: tzinfo) -> str | None:
